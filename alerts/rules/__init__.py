@@ -1,0 +1,1 @@
+"""Rules turn a reading into observations; the lifecycle decides what they mean."""
