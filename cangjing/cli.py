@@ -7,42 +7,18 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from .config import Facility, FacilityError, load_facility
+from .cli_common import ConfigOpt, console, load_or_exit
+from .config import Facility
 from .config.envref import missing
-from .service import run_until_signal, setup_logging
-from .settings import facility_path, influx_client, mqtt_url
+from .service import setup_logging
+from .settings import facility_path
 
 app = typer.Typer(help="Cangjing (藏境): environmental monitoring for museum collection storage.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
 config_app = typer.Typer(help="The facility file.", no_args_is_help=True)
-alerts_app = typer.Typer(help="The alert engine (no subcommand: run the service).",
-                         invoke_without_command=True)
 app.add_typer(config_app, name="config")
-app.add_typer(alerts_app, name="alerts")
-
-console = Console()
-err = Console(stderr=True)
-
-ConfigOpt = Annotated[
-    Path | None,
-    typer.Option("--config", "-c", help="facility file (default: $CANGJING_CONFIG or Beiqijia)"),
-]
-
-
-def load_or_exit(path: Path | None) -> Facility:
-    """Load the facility file or print every error with its path and exit 2."""
-    resolved = facility_path(path)
-    try:
-        return load_facility(resolved)
-    except FacilityError as exc:
-        err.print(f"[bold red]{exc.source}: {len(exc.errors)} error(s)[/]")
-        for line in exc.errors:
-            err.print(f"  {line}", markup=False, highlight=False)
-        raise typer.Exit(2) from None
-
 
 @config_app.command("check")
 def config_check(
@@ -93,67 +69,6 @@ def resolved_facility(facility: Facility) -> dict:
 
 
 @app.command()
-def gateway(
-    config: ConfigOpt = None,
-    gateway_id: Annotated[str | None, typer.Option("--id", help="gateway id")] = None,
-) -> None:
-    """Run the gateway: sensors in, canonical readings out."""
-    from gateway.service import Gateway
-
-    setup_logging()
-    facility = load_or_exit(config)
-    run_until_signal(Gateway(facility, mqtt_url(facility), gateway_id))
-
-
-@app.command()
-def collector(config: ConfigOpt = None) -> None:
-    """Run the collector: readings in, InfluxDB out (at-least-once)."""
-    from collector.service import Collector
-
-    setup_logging()
-    facility = load_or_exit(config)
-    run_until_signal(Collector(facility, mqtt_url(facility), influx_client(facility)))
-
-
-@alerts_app.callback()
-def alerts(ctx: typer.Context, config: ConfigOpt = None) -> None:
-    """Run the alert engine when no subcommand is given."""
-    if ctx.invoked_subcommand is not None:
-        return
-    from alerts.service import AlertService
-
-    setup_logging()
-    facility = load_or_exit(config)
-    run_until_signal(AlertService(facility, mqtt_url(facility), influx_client(facility)))
-
-
-@app.command()
-def sim(
-    config: ConfigOpt = None,
-    interval: Annotated[float | None, typer.Option(help="seconds between reports")] = None,
-    seed: Annotated[int, typer.Option(help="random seed")] = 1,
-    breach: Annotated[
-        list[str] | None,
-        typer.Option(help="ZONE:QUANTITY:DELTA, e.g. A1:humidity:+15 (repeatable)"),
-    ] = None,
-) -> None:
-    """Run the simulated field side (MQTT sensor nodes of the facility)."""
-    from firmware_sim.nodes import FacilityModel, MqttNodes
-
-    setup_logging()
-    facility = load_or_exit(config)
-    model = FacilityModel(facility, seed=seed)
-    for spec in breach or []:
-        try:
-            zone, quantity, delta = spec.split(":")
-            model.zones[zone].offsets[quantity] = float(delta)
-        except (ValueError, KeyError):
-            err.print(f"--breach {spec!r}: expected ZONE:QUANTITY:DELTA with a known zone")
-            raise typer.Exit(2) from None
-    run_until_signal(MqttNodes(facility, mqtt_url(facility), model=model, interval=interval))
-
-
-@app.command()
 def up(
     config: ConfigOpt = None,
     interval: Annotated[float, typer.Option(help="simulated sensors report every N s")] = 2.0,
@@ -168,6 +83,24 @@ def up(
     raise typer.Exit(run_up(facility_path(config), interval=interval, duration=duration,
                             breach=breach or [], live=live))
 
+
+def _register_services() -> None:
+    """Each service folder adds its own commands (its cli.py has `register(app)`)."""
+    import importlib
+
+    for folder in SERVICE_FOLDERS:
+        try:
+            module = importlib.import_module(f"{folder}.cli")
+        except ModuleNotFoundError as exc:
+            if exc.name not in (folder, f"{folder}.cli"):
+                raise
+            continue
+        module.register(app)
+
+
+SERVICE_FOLDERS = ("gateway", "collector", "alerts", "firmware_sim", "dashboards", "reports",
+                   "deploy")
+_register_services()
 
 if __name__ == "__main__":
     app()
