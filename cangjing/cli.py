@@ -98,8 +98,8 @@ def _register_services() -> None:
         module.register(app)
 
 
-SERVICE_FOLDERS = ("gateway", "collector", "alerts", "firmware_sim", "dashboards", "reports",
-                   "deploy")
+SERVICE_FOLDERS = ("gateway", "collector", "alerts", "firmware_sim", "dashboards",
+                   "cangjing.reports", "cangjing.security")
 _register_services()
 
 if __name__ == "__main__":

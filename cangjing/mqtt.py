@@ -70,6 +70,7 @@ class MqttConnection:
     ) -> None:
         self.address = parse_mqtt_url(url)
         self.connected = threading.Event()
+        self._stopping = False
         self._on_connect_cb = on_connect
         client = paho.Client(
             CallbackAPIVersion.VERSION2,
@@ -105,7 +106,7 @@ class MqttConnection:
             self._on_connect_cb(self)
 
     def _handle_disconnect(self, client, userdata, flags, reason_code, properties) -> None:
-        if self.connected.is_set():
+        if self.connected.is_set() and not self._stopping:
             log.warning("mqtt disconnected from %s: %s", self.address, reason_code)
         self.connected.clear()
 
@@ -119,6 +120,7 @@ class MqttConnection:
         return self.connected.wait(timeout)
 
     def stop(self) -> None:
+        self._stopping = True
         try:
             self.client.disconnect()
         finally:
