@@ -13,7 +13,7 @@ import yaml
 
 from alerts.service import AlertService
 from cangjing.config import Facility, parse_facility
-from cangjing.conservation_basics import dew_point
+from cangjing.conservation import dew_point
 from cangjing.influx import InfluxClient
 from cangjing.mqtt import MqttConnection
 from cangjing.settings import DEFAULT_FACILITY
