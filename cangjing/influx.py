@@ -127,7 +127,14 @@ class InfluxClient:
     def ensure_database(self, raw_retention: str = "INF") -> None:
         """Create the database and the `raw` (default) and `rollup` retention policies."""
         db = self.database
-        self.query(f'CREATE DATABASE "{db}"')
+        try:
+            self.query(f'CREATE DATABASE "{db}"')
+        except InfluxError as exc:
+            # A deployment's service user is not admin (least privilege): the database and
+            # its policies were made by `cangjing influx-setup`; go on if it is there.
+            if exc.status == 403 and self._database_visible():
+                return
+            raise
         existing = {r["name"] for s in self.query(f'SHOW RETENTION POLICIES ON "{db}"')
                     for r in s.records()}
         verb = "ALTER" if "raw" in existing else "CREATE"
@@ -138,15 +145,31 @@ class InfluxClient:
         if "rollup" not in existing:
             self.query(f'CREATE RETENTION POLICY "rollup" ON "{db}" DURATION INF REPLICATION 1')
 
+    def _database_visible(self) -> bool:
+        try:
+            return any(r["name"] == self.database
+                       for s in self.query("SHOW DATABASES") for r in s.records())
+        except InfluxError:
+            return False
+
     def close(self) -> None:
         self._http.clear()
 
 
+# What to check when InfluxDB refuses the credentials (401) or the user's rights (403).
+_AUTH_HINTS = {
+    401: " (credentials refused: check CANGJING_INFLUX_USER / CANGJING_INFLUX_PASSWORD"
+         " or CANGJING_INFLUX_TOKEN)",
+    403: " (the InfluxDB user lacks the privilege for this)",
+}
+
+
 def _error_text(data: bytes, status: int) -> str:
+    hint = _AUTH_HINTS.get(status, "")
     try:
-        return f"InfluxDB {status}: {json.loads(data).get('error', data.decode())}"
+        return f"InfluxDB {status}: {json.loads(data).get('error', data.decode())}{hint}"
     except (ValueError, AttributeError):
-        return f"InfluxDB {status}: {data[:300]!r}"
+        return f"InfluxDB {status}: {data[:300]!r}{hint}"
 
 
 def retention_text(seconds: float) -> str:

@@ -9,6 +9,8 @@ import sys
 import threading
 from typing import Protocol
 
+from . import watchdog
+
 
 class Service(Protocol):
     def start(self) -> None: ...
@@ -24,6 +26,9 @@ def setup_logging(level: str | None = None) -> None:
     )
     for noisy in ("urllib3", "apscheduler", "pymodbus"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    from .security.redact import install_redaction
+
+    install_redaction()  # no password or token in any log line (docs/deployment.md)
 
 
 def stop_event_on_signals() -> threading.Event:
@@ -45,12 +50,15 @@ def run_until_signal(*services: Service) -> None:
     """Start the services, wait for SIGTERM/SIGINT, stop them in reverse order."""
     stop = stop_event_on_signals()
     started: list[Service] = []
+    dog = watchdog.Watchdog()
     try:
         for svc in services:
             svc.start()
             started.append(svc)
+        watchdog.ready()  # systemd Type=notify: started; no-op outside systemd
         while not stop.wait(0.5):
-            pass
+            dog.tick()
     finally:
+        watchdog.stopping()
         for svc in reversed(started):
             svc.stop()

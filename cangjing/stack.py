@@ -138,7 +138,12 @@ class Mosquitto(ManagedServer):
         (self.workdir / "data").mkdir(exist_ok=True)
         # Same tuning as config/mosquitto/mosquitto.conf, on loopback, no auth (local only).
         conf.write_text(
-            f"listener {self.port} 127.0.0.1\n"
+            ""
+            # As root, Mosquitto would drop to the `mosquitto` user, which cannot write the
+            # persistence file in our private data dir: sessions and queued QoS 1 messages
+            # would then not survive a broker restart.
+            + ("user root\n" if os.geteuid() == 0 else "")
+            + f"listener {self.port} 127.0.0.1\n"
             "allow_anonymous true\n"
             "persistence true\n"
             f"persistence_location {self.workdir / 'data'}/\n"

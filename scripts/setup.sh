@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(mosquitto mosquitto-clients influxdb fonts-noto-cjk poppler-utils python3-venv)
+APT_PACKAGES=(mosquitto mosquitto-clients influxdb fonts-noto-cjk poppler-utils python3-venv
+  openssl docker-compose systemd)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
