@@ -31,7 +31,14 @@ from .stack import LocalStack, child_env
 from .topics import Topics
 
 log = logging.getLogger("cangjing.up")
-SERVICES = ("collector", "alerts", "gateway", "sim")
+# name -> the `cangjing` command line of each child (the same commands a deployment runs)
+SERVICES = {
+    "collector": ["collector"],
+    "alerts": ["alerts"],
+    "preservation": ["preservation", "run"],
+    "gateway": ["gateway"],
+    "sim": ["sim"],
+}
 
 
 @dataclass
@@ -110,15 +117,16 @@ def _f(value: float | None, digits: int = 1) -> str:
     return "–" if value is None else f"{value:.{digits}f}"
 
 
-def _spawn(service: str, config: Path, env: dict[str, str], extra: list[str]) -> subprocess.Popen:
-    cmd = [sys.executable, "-m", "cangjing.cli", service, "--config", str(config), *extra]
+def _spawn(command: list[str], config: Path, env: dict[str, str], extra: list[str]
+           ) -> subprocess.Popen:
+    cmd = [sys.executable, "-m", "cangjing.cli", *command, "--config", str(config), *extra]
     # Own process group: the terminal's Ctrl-C reaches `up`, which stops children in order.
     return subprocess.Popen(cmd, env=child_env(env), start_new_session=True)
 
 
 def _stop_children(children: dict[str, subprocess.Popen], timeout: float = 15.0) -> None:
     # The field side first, the collector last, so that it writes what is in flight.
-    for name in ("sim", "gateway", "alerts", "collector"):
+    for name in ("sim", "gateway", "alerts", "preservation", "collector"):
         proc = children.get(name)
         if proc is None or proc.poll() is not None:
             continue
@@ -154,8 +162,8 @@ def run_up(config: Path, *, interval: float, duration: float | None, breach: lis
                       f"URL {stack.influxd.url} and database {facility.influx.database}, "
                       "then import dashboards/*.json")
         sim_args = ["--interval", str(interval)] + [a for b in breach for a in ("--breach", b)]
-        for name in SERVICES:
-            children[name] = _spawn(name, config, env, sim_args if name == "sim" else [])
+        for name, command in SERVICES.items():
+            children[name] = _spawn(command, config, env, sim_args if name == "sim" else [])
         watcher = Watcher(facility, stack.mosquitto.url)
         watcher.conn.start()
         deadline = time.monotonic() + duration if duration else None

@@ -55,7 +55,7 @@ def test_up_runs_the_pipeline_and_sigint_stops_everything(tmp_path: Path):
 
         wait_for(lambda: readings() >= 12, 60, "simulated readings in InfluxDB")
         running = processes_using(tmp_path)
-        assert sum("cangjing.cli" in c for c in running) == 5, running  # up + 4 services
+        assert sum("cangjing.cli" in c for c in running) == 6, running  # up + 5 services
         assert any("mosquitto" in c for c in running) and any("influxd" in c for c in running)
     finally:
         proc.send_signal(signal.SIGINT)

@@ -1,0 +1,1 @@
+"""Climate reports for conservators, directors and lenders (`cangjing report`); README.md."""
