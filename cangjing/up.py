@@ -125,8 +125,9 @@ def _spawn(command: list[str], config: Path, env: dict[str, str], extra: list[st
 
 
 def _stop_children(children: dict[str, subprocess.Popen], timeout: float = 15.0) -> None:
-    # The field side first, the collector last, so that it writes what is in flight.
-    for name in ("sim", "gateway", "alerts", "preservation", "collector"):
+    # Alerts first (a planned stop pages nobody), then the gateway before the devices it
+    # reads, the collector last so that it writes what is in flight.
+    for name in ("alerts", "gateway", "sim", "preservation", "collector"):
         proc = children.get(name)
         if proc is None or proc.poll() is not None:
             continue
@@ -137,6 +138,12 @@ def _stop_children(children: dict[str, subprocess.Popen], timeout: float = 15.0)
             log.warning("%s did not stop in %.0fs; killing it", name, timeout)
             proc.kill()
             proc.wait()
+
+
+def port_env(facility: Facility, links: Path) -> dict[str, str]:
+    from firmware_sim.serial.devices import port_env as serial_port_env
+
+    return serial_port_env(facility, links)
 
 
 def run_up(config: Path, *, interval: float, duration: float | None, breach: list[str],
@@ -161,7 +168,12 @@ def run_up(config: Path, *, interval: float, duration: float | None, breach: lis
         console.print("  Grafana     : add an InfluxDB data source (query language InfluxQL) with "
                       f"URL {stack.influxd.url} and database {facility.influx.database}, "
                       "then import dashboards/*.json")
-        sim_args = ["--interval", str(interval)] + [a for b in breach for a in ("--breach", b)]
+        # Serial buses: the simulator plugs Modbus RTU and ASCII devices in on pty pairs and
+        # links them under the data dir; the gateway's ports point at those links.
+        links = stack.data_dir / "serial"
+        env.update(port_env(facility, links))
+        sim_args = ["--interval", str(interval), "--serial-links", str(links)]
+        sim_args += [a for b in breach for a in ("--breach", b)]
         for name, command in SERVICES.items():
             children[name] = _spawn(command, config, env, sim_args if name == "sim" else [])
         watcher = Watcher(facility, stack.mosquitto.url)

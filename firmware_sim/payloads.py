@@ -6,6 +6,8 @@ import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from .determinism import rng
+
 
 def cangjing_json(values: dict[str, float], when: datetime, battery: float = 3.0) -> bytes:
     """Our own nodes: compact keys, epoch seconds."""
@@ -34,3 +36,17 @@ def tasmota_sensor(values: dict[str, float], when: datetime, tz: ZoneInfo) -> by
     if "illuminance" in values:
         doc["BH1750"] = {"Illuminance": round(values["illuminance"])}
     return json.dumps(doc, separators=(",", ":")).encode()
+
+
+def garble(payload: bytes, key: str) -> bytes:
+    """What a noisy link makes of a frame: cut short, or with bytes overwritten by line
+    noise. Always breaks the JSON framing (a flipped digit that still parses would be a
+    wrong value, which a checksum catches on a real link; JSON has none)."""
+    r = rng(key, "garble")
+    if r.random() < 0.5:
+        return payload[: r.randint(1, max(1, len(payload) - 2))]
+    out = bytearray(payload)
+    out[0] = 0xFF  # the start of the frame is lost ...
+    for _ in range(r.randint(1, 4)):  # ... and a few more bytes with it
+        out[r.randrange(len(out))] = r.randrange(256)
+    return bytes(out)

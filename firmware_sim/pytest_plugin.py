@@ -7,6 +7,15 @@
     facility         the Beiqijia facility (config/beiqijia.yaml)
     mqtt_probe       factory: mqtt_probe("cangjing/#") -> a started MqttProbe
     http_receiver    a real HTTP server that records POSTs (webhook notifications)
+    virtual_serial   factory: simulated serial devices of a facility on pty pairs
+    cangjing_services   factory: cangjing_services(config, "gateway", "alerts", ...) ->
+                        ServiceProcesses, `cangjing <service>` processes on the session stack
+    simulated_facility  factory: simulated_facility(config, interval=0.5, breach={...}) ->
+                        started MqttNodes of a facility file on the session broker
+    run_scenario        factory: run_scenario("leak", config=...) -> Verdict of a scenario
+                        run (firmware_sim/scenarios/) against the session broker
+    bench_facility      firmware_sim/testdata/bench.yaml: five MQTT nodes in four zones
+Helpers in firmware_sim.testing: wait_for, wait_for_reading, wait_for_alert.
 """
 
 from __future__ import annotations
@@ -14,6 +23,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -80,3 +90,133 @@ def http_receiver() -> Iterator[HttpReceiver]:
     receiver = HttpReceiver()
     yield receiver
     receiver.close()
+
+
+@pytest.fixture
+def virtual_serial(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Any]]:
+    """Factory: virtual_serial(facility, model=None, **kw) -> SerialDevices.
+
+    Simulated Modbus RTU transmitters and ASCII nodes of every bus of `facility` on real pty
+    pairs (firmware_sim.serial), paced at each bus's baud rate, with CANGJING_PORT_* (and the
+    variables the buses' `port:` references name) pointing at them for this test.
+    `device(sensor_id).faults.set(...)` injects faults; stopped after the test."""
+    from .nodes import FacilityModel
+    from .serial import port_env, start_serial_devices
+
+    started: list[Any] = []
+
+    def make(facility: Facility, model: Any = None, **kw: Any) -> Any:
+        links = tmp_path / "serial-links"
+        devices = start_serial_devices(facility, links, model or FacilityModel(facility), **kw)
+        started.append(devices)
+        for name, value in port_env(facility, links).items():
+            monkeypatch.setenv(name, value)
+        return devices
+
+    yield make
+    for devices in started:
+        devices.stop()
+
+
+# -- simulator fixtures (firmware_sim) ---------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def bench_facility() -> Path:
+    from .testing import BENCH_FACILITY
+
+    return BENCH_FACILITY
+
+
+@pytest.fixture
+def cangjing_services(cangjing_stack: LocalStack, tmp_path: Path) -> Iterator[Callable[..., Any]]:
+    """Factory: cangjing_services(config, *services) -> ServiceProcesses (started,
+    connected to the session broker; own InfluxDB database; stopped after the test)."""
+    from .testing import ServiceProcesses
+
+    started: list[ServiceProcesses] = []
+
+    def make(config: str | Path, *services: str) -> ServiceProcesses:
+        procs = ServiceProcesses(cangjing_stack, config, tmp_path / f"services-{len(started)}")
+        started.append(procs)
+        return procs.start(*services)
+
+    yield make
+    for procs in started:
+        procs.stop()
+        client = procs.influx()
+        client.query(f'DROP DATABASE "{procs.database}"')
+        client.close()
+
+
+@pytest.fixture
+def simulated_facility(mqtt_url: str) -> Iterator[Callable[..., Any]]:
+    """Factory: simulated_facility(config, interval=0.5, seed=1, breach={"A1": {"humidity":
+    15}}) -> started MqttNodes publishing the facility's MQTT nodes on the session broker."""
+    from .model import FacilityModel
+    from .nodes import MqttNodes
+
+    started: list[MqttNodes] = []
+
+    def make(config: str | Path | Facility, interval: float = 0.5, seed: int = 1,
+             breach: dict[str, dict[str, float]] | None = None) -> MqttNodes:
+        facility = config if isinstance(config, Facility) else load_facility(config)
+        model = FacilityModel(facility, seed=seed)
+        for zone, offsets in (breach or {}).items():
+            model.zones[zone].offsets.update(offsets)
+        nodes = MqttNodes(facility, mqtt_url, model=model, interval=interval,
+                          client_id=f"sim-nodes-{uuid.uuid4().hex[:8]}")
+        nodes.start()
+        started.append(nodes)
+        return nodes
+
+    yield make
+    for nodes in started:
+        nodes.stop()
+
+
+class _ScenarioClock:
+    """Lays the scenario runs of a session end to end in past time, so that no run's
+    readings are older than an earlier run's (the alert engine takes each sensor's readings
+    in order), and a `calendar` run inside one calendar year (Asia/Shanghai)."""
+
+    def __init__(self) -> None:
+        from datetime import UTC, datetime, timedelta
+
+        self.cursor = datetime.now(UTC) - timedelta(days=400)
+
+    def take(self, length=None, calendar: bool = False):  # (timedelta) -> datetime
+        """`end_before` for a run of `length` (default 10 days) that starts after the last."""
+        from datetime import UTC, datetime, timedelta
+        from zoneinfo import ZoneInfo
+
+        length = length or timedelta(days=10)
+        end = self.cursor + length + timedelta(days=1)
+        tz = ZoneInfo("Asia/Shanghai")
+        if calendar and (end - length).astimezone(tz).year != end.astimezone(tz).year:
+            end = datetime(end.astimezone(tz).year, 1, 1, tzinfo=tz) + length + timedelta(days=1)
+        self.cursor = end + timedelta(days=1)
+        return min(end, datetime.now(UTC))
+
+
+@pytest.fixture(scope="session")
+def scenario_clock() -> _ScenarioClock:
+    return _ScenarioClock()
+
+
+@pytest.fixture
+def run_scenario(mqtt_url: str, bench_facility: Path,
+                 scenario_clock: _ScenarioClock) -> Callable[..., Any]:
+    """Factory: run_scenario(*names_or_files, config=bench_facility, seed=1, settle=15) ->
+    Verdict (firmware_sim.verify) of the composed scenarios run against the session broker.
+    The services that judge it (alerts, gateway...) must be running: cangjing_services."""
+    from .scenarios import load_scenarios
+    from .verify import ScenarioRun
+
+    def run(*scenarios: str | Path, config: str | Path | None = None, **kw: Any) -> Any:
+        path = Path(config or bench_facility)
+        plan = load_scenarios(list(scenarios))
+        kw.setdefault("end_before", scenario_clock.take(plan.duration, plan.calendar))
+        return ScenarioRun(load_facility(path), plan, mqtt_url, config=path, **kw).run()
+
+    return run

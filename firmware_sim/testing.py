@@ -4,17 +4,25 @@ an HTTP receiver for webhook notifications, and waiting on a condition with a de
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
+from cangjing.influx import InfluxClient
 from cangjing.mqtt import MqttConnection
-from cangjing.stack import wait_until
+from cangjing.reading import Reading, ReadingError, parse_reading
+from cangjing.stack import LocalStack, child_env, wait_until
 
-__all__ = ["HttpReceiver", "MqttProbe", "wait_for", "wait_until"]
+__all__ = ["BENCH_FACILITY", "HttpReceiver", "MqttProbe", "ServiceProcesses", "wait_for",
+           "wait_for_alert", "wait_for_reading", "wait_until"]
 
 
 def wait_for(predicate: Callable[[], Any], timeout: float = 10.0, what: str = "condition") -> Any:
@@ -132,3 +140,96 @@ class HttpReceiver:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+# -- for technicians' own tests: services, simulated facilities, scenarios ----------------
+
+BENCH_FACILITY = Path(__file__).resolve().parent / "testdata" / "bench.yaml"
+
+
+class ServiceProcesses:
+    """`cangjing <service>` processes (gateway, collector, alerts) against a stack, each in
+    its own process as deployed, with their own InfluxDB database and data directory."""
+
+    def __init__(self, stack: LocalStack, config: str | Path, workdir: Path,
+                 database: str | None = None) -> None:
+        self.stack = stack
+        self.config = Path(config)
+        self.workdir = Path(workdir)
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.database = database or f"t_{uuid.uuid4().hex[:12]}"
+        self.procs: dict[str, subprocess.Popen[bytes]] = {}
+
+    @property
+    def env(self) -> dict[str, str]:
+        # INFO: readiness is read from the "mqtt connected" line of each service's log
+        return {**self.stack.env(), "CANGJING_INFLUX_DB": self.database,
+                "CANGJING_LOG_LEVEL": "INFO",
+                "CANGJING_DATA_DIR": str(self.workdir / "data"),
+                "CANGJING_CONFIG": str(self.config)}
+
+    def influx(self) -> InfluxClient:
+        return InfluxClient(self.stack.influxd.url, self.database)
+
+    def log(self, service: str) -> str:
+        path = self.workdir / f"{service}.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def start(self, *services: str, timeout: float = 30.0) -> ServiceProcesses:
+        """Start the services and wait until each is connected to the broker."""
+        for name in services:
+            with open(self.workdir / f"{name}.log", "ab") as logfile:
+                self.procs[name] = subprocess.Popen(
+                    [sys.executable, "-m", "cangjing.cli", name, "--config", str(self.config)],
+                    env=child_env(self.env), stdout=logfile, stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL)
+        for name in services:
+            proc = self.procs[name]
+            wait_for(lambda n=name, p=proc: "mqtt connected" in self.log(n) or p.poll() is not None,
+                     timeout, f"{name} to connect to the broker")
+            if proc.poll() is not None:
+                raise AssertionError(f"{name} exited with {proc.returncode}:\n{self.log(name)}")
+        return self
+
+    def stop(self) -> None:
+        for proc in self.procs.values():
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in self.procs.values():
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        self.procs.clear()
+
+
+def wait_for_reading(probe: MqttProbe, sensor: str,
+                     predicate: Callable[[Reading], bool] = lambda r: True,
+                     timeout: float = 10.0) -> Reading:
+    """The first canonical reading of `sensor` on the probe that satisfies `predicate`."""
+    def found() -> Reading | None:
+        for m in probe.matching("/reading"):
+            try:
+                r = parse_reading(m.payload)
+            except ReadingError:
+                continue
+            if r.sensor == sensor and predicate(r):
+                return r
+        return None
+
+    return wait_for(found, timeout, f"a reading of {sensor}")
+
+
+def wait_for_alert(probe: MqttProbe, rule: str, zone: str, state: str = "firing",
+                   timeout: float = 10.0, sensor: str | None = None) -> dict[str, Any]:
+    """The first alert event of `rule` in `zone` (and `sensor`) in `state` on the probe."""
+    def found() -> dict[str, Any] | None:
+        for m in probe.matching("/alerts/"):
+            doc = m.json()
+            if (doc.get("rule"), doc.get("zone"), doc.get("state")) == (rule, zone, state) and (
+                    sensor is None or doc.get("sensor") == sensor):
+                return doc
+        return None
+
+    return wait_for(found, timeout, f"{rule} {state} in {zone}")
