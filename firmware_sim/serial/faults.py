@@ -33,17 +33,24 @@ class Faults:
     battery: float = 3.0
     battery_drain: float = 0.0
     battery_cutoff: float = 2.4
-    since: float = field(default_factory=time.monotonic)
+    since: float = field(default_factory=time.monotonic)  # drift counts from here
+    drain_since: float = field(default_factory=time.monotonic)
     rnd: random.Random = field(default_factory=lambda: random.Random(7), repr=False)
     _frozen: dict[str, float] | None = field(default=None, repr=False)
 
     def set(self, **changes: object) -> Faults:
-        """Change faults; drift and battery drain count from now."""
+        """Change faults; a new drift or battery drain counts from now."""
+        battery = self.battery_now()  # what the old drain left, before the rate changes
         for key, value in changes.items():
             if not hasattr(self, key) or key.startswith("_"):
                 raise AttributeError(f"no fault {key!r}")
             setattr(self, key, value)
-        self.since = time.monotonic()
+        if "drift" in changes:
+            self.since = time.monotonic()
+        if "battery_drain" in changes or "battery" in changes:
+            if "battery" not in changes:
+                self.battery = battery
+            self.drain_since = time.monotonic()
         if not self.stuck:
             self._frozen = None
         return self
@@ -60,7 +67,7 @@ class Faults:
         return (time.monotonic() - self.since) / 3600
 
     def battery_now(self) -> float:
-        return self.battery - self.battery_drain * self.hours()
+        return self.battery - self.battery_drain * (time.monotonic() - self.drain_since) / 3600
 
     @property
     def flat(self) -> bool:

@@ -23,7 +23,7 @@ from cangjing.config.registers import RegisterMap
 from cangjing.config.sensors import Sensor
 
 from .faults import Faults
-from .wire import PtyLine
+from .wire import PtyLine, char_time
 
 log = logging.getLogger(__name__)
 
@@ -96,8 +96,6 @@ class RtuBus:
 
     def __init__(self, line: PtyLine, slaves: list[RtuSlave], baudrate: int,
                  parity: str = "N", stopbits: int = 1, turnaround: float = 0.0) -> None:
-        from .wire import char_time
-
         self.line = line
         self.slaves = {s.unit: s for s in slaves}
         self.char_s = char_time(baudrate, parity, stopbits)
