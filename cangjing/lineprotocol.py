@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 
 from .conservation.dewpoint import dew_point
-from .reading import Reading
+from .reading import PHYSICAL_BOUNDS, Reading
 
 # The same escapes as influxdb_client.client.write.point (the oracle).
 _MEASUREMENT_ESC = str.maketrans({",": r"\,", " ": r"\ ", "\n": r"\n", "\r": r"\r", "\t": r"\t"})
@@ -23,6 +23,10 @@ _KEY_ESC = str.maketrans(
     {",": r"\,", "=": r"\=", " ": r"\ ", "\n": r"\n", "\r": r"\r", "\t": r"\t"}
 )
 _STR_ESC = str.maketrans({'"': r"\"", "\\": "\\\\"})
+
+
+# A temperature no working sensor gives (the gateway flags it) gets no derived dew point.
+_T_MIN, _T_MAX = PHYSICAL_BOUNDS["temperature"]
 
 
 class LineProtocolError(ValueError):
@@ -85,8 +89,16 @@ def reading_fields(reading: Reading) -> dict[str, float]:
     """The stored fields of a reading: its values plus the derived dew point."""
     fields = {k.value: float(v) for k, v in reading.values.items()}
     t, rh = fields.get("temperature"), fields.get("humidity")
-    if t is not None and rh is not None and 0 < rh <= 100:  # outside: flagged, no dew point
-        fields["dew_point"] = round(dew_point(t, rh), 3)
+    if (t is not None and rh is not None and 0 < rh <= 100  # outside: flagged, no dew point
+            and _T_MIN <= t <= _T_MAX):
+        try:
+            dp = dew_point(t, rh)
+        except (ValueError, OverflowError, ZeroDivisionError):
+            # Outside the Magnus form (an absurd temperature: a flagged or broken sensor):
+            # no derived value, but the measured values are still stored.
+            return fields
+        if math.isfinite(dp):
+            fields["dew_point"] = round(dp, 3)
     return fields
 
 

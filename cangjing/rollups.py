@@ -5,19 +5,21 @@
     rollup."environment_1d"   the same per day (UTC days)
 
 Continuous queries keep them current on InfluxDB 1.x; `backfill()` computes them for data
-written after the fact (replays, an accelerated simulated year). On InfluxDB 2.x use a task
-with aggregateWindow() per field; on 3.x, a scheduled SQL query or the processing engine
-(collector/README.md gives both).
+written after the fact (an accelerated simulated year), and the collector calls
+`backfill_late()` for readings it wrote after their window's query had run (replays).
+On InfluxDB 2.x use a task with aggregateWindow() per field; on 3.x, a scheduled SQL query
+or the processing engine (collector/README.md gives both).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from .influx import InfluxClient
 
 FIELDS = ("temperature", "humidity", "illuminance", "uv", "battery", "dew_point")
 ROLLUPS = {"environment_1h": "1h", "environment_1d": "1d"}
+_INTERVAL_SECONDS = {"1h": 3600, "1d": 86400}
 
 
 def _select(source: str, target: str, db: str) -> str:
@@ -45,10 +47,33 @@ def ensure_rollups(client: InfluxClient) -> None:
 
 def backfill(client: InfluxClient, start: datetime, end: datetime) -> None:
     """Compute the rollups for [start, end) from the raw data (idempotent: same points)."""
+    for target in ROLLUPS:
+        _backfill_one(client, target, start.timestamp(), end.timestamp())
+
+
+def _backfill_one(client: InfluxClient, target: str, start: float, end: float) -> None:
     db = client.database
-    lo, hi = start.strftime("%Y-%m-%dT%H:%M:%SZ"), end.strftime("%Y-%m-%dT%H:%M:%SZ")
+    lo, hi = (datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%dT%H:%M:%SZ") for t in (start, end))
+    client.query(
+        f"{_select('environment', target, db)} WHERE time >= '{lo}' AND time < '{hi}' "
+        f"GROUP BY time({ROLLUPS[target]}), *"
+    )
+
+
+def backfill_late(client: InfluxClient, oldest: float, newest: float, now: float) -> list[str]:
+    """Recompute the rollup windows that had already closed (their continuous query had run)
+    when readings from them were written late: a spool replay after an outage, a gateway
+    forwarding what it stored. Each rollup is recomputed over whole windows of its own
+    (a partial day would overwrite a day's mean with part of it). Epoch seconds in;
+    returns the rollups recomputed."""
+    done = []
     for target, interval in ROLLUPS.items():
-        client.query(
-            f"{_select('environment', target, db)} WHERE time >= '{lo}' AND time < '{hi}' "
-            f"GROUP BY time({interval}), *"
-        )
+        step = _INTERVAL_SECONDS[interval]
+        closed_before = now // step * step  # windows before this one are closed
+        if oldest >= closed_before:
+            continue
+        start = oldest // step * step
+        end = min(newest // step * step + step, closed_before)
+        _backfill_one(client, target, start, end)
+        done.append(target)
+    return done
