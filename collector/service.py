@@ -34,6 +34,7 @@ from cangjing.mqtt import MqttConnection
 from cangjing.reading import ReadingError, parse_reading
 from cangjing.topics import Topics, shared
 
+from .health import StatusError, health_lines
 from .metrics import MEASUREMENT, PipelineStats
 from .spool import Spool
 from .writing import Backoff, write_splitting
@@ -111,7 +112,9 @@ class Collector:
 
     def _on_connect(self, conn: MqttConnection) -> None:
         self._generation += 1
-        conn.client.subscribe(self.subscription, qos=1)
+        # Gateway status is low-rate and retained: every collector takes it (not shared),
+        # and writing the same status twice gives the same points.
+        conn.client.subscribe([(self.subscription, 1), (self.topics.all_gateway_status, 1)])
 
     def _on_subscribe(self, client, userdata, mid, reason_codes, properties) -> None:
         if all(not rc.is_failure for rc in reason_codes):
@@ -122,6 +125,9 @@ class Collector:
                       reason_codes)
 
     def _on_message(self, client, userdata, msg) -> None:
+        if msg.topic.endswith("/status"):
+            self._on_gateway_status(msg)
+            return
         self.stats.add("received")
         try:
             reading = parse_reading(msg.payload)
@@ -133,6 +139,17 @@ class Collector:
             reason = f"{type(exc).__name__}: {exc}"
             line, epoch = self._reject("unreadable reading", reason, msg), 0.0
         self._queue.put(_Pending(msg.mid, msg.qos, self._generation, msg.topic, line, epoch))
+
+    def _on_gateway_status(self, msg) -> None:
+        try:
+            lines = health_lines(msg.payload, self.facility)
+        except StatusError as exc:
+            self._reject("invalid gateway status", str(exc), msg)
+            lines = []
+        with self._extra_lock:
+            self._extra_lines.extend(lines)
+        # acked with the next batch, after the lines went to InfluxDB or the spool
+        self._queue.put(_Pending(msg.mid, msg.qos, self._generation, msg.topic, None))
 
     def _reject(self, kind: str, reason: str, msg) -> None:
         self.deadletters.reject(kind, reason, msg.topic, msg.payload)

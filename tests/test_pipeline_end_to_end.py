@@ -35,11 +35,12 @@ def facility_with_webhook(receiver: HttpReceiver, hold: str = "0s") -> Facility:
 
 
 @pytest.fixture
-def pipeline(mqtt_url: str, influx: InfluxClient, http_receiver: HttpReceiver
+def pipeline(mqtt_url: str, influx: InfluxClient, http_receiver: HttpReceiver, tmp_path
              ) -> Iterator[tuple[Facility, MqttConnection]]:
     facility = facility_with_webhook(http_receiver)
     services = [Collector(facility, mqtt_url, influx, client_id=f"col-{influx.database}"),
-                AlertService(facility, mqtt_url, None), Gateway(facility, mqtt_url)]
+                AlertService(facility, mqtt_url, None, state_dir=tmp_path / "alerts"),
+                Gateway(facility, mqtt_url)]
     for s in services:
         s.start()
     for s in services:
@@ -58,7 +59,7 @@ def rows(influx: InfluxClient, q: str) -> list[dict]:
 
 
 def test_node_reading_arrives_calibrated_with_dew_point(pipeline, influx):
-    facility, node = pipeline
+    _, node = pipeline
     ts = 1764000000.0  # 2025-11-24T16:00:00Z
     payload = {"ts": ts, "t": 20.5, "rh": 54.0, "lux": 12.0, "bat": 3.01}
     node.client.publish("cangjing/beiqijia/node/node-a1-02/up", json.dumps(payload), qos=1)
@@ -77,7 +78,7 @@ def test_node_reading_arrives_calibrated_with_dew_point(pipeline, influx):
 
 
 def test_tasmota_local_time_is_read_in_the_site_time_zone(pipeline, influx):
-    facility, node = pipeline
+    _, node = pipeline
     tasmota = {"Time": "2026-11-24T08:00:00", "SI7021": {"Temperature": 21.0, "Humidity": 45.0},
                "TempUnit": "C"}
     node.client.publish("tele/tasmota-b2-02/SENSOR", json.dumps(tasmota), qos=1)
@@ -88,7 +89,7 @@ def test_tasmota_local_time_is_read_in_the_site_time_zone(pipeline, influx):
 
 
 def test_bad_payloads_are_dead_lettered_and_good_ones_pass(pipeline, influx, mqtt_probe):
-    facility, node = pipeline
+    _, node = pipeline
     dead = mqtt_probe("cangjing/beiqijia/deadletter")
     node.client.publish("cangjing/beiqijia/node/ghost-01/up", b'{"t": 1}', qos=1)
     node.client.publish("cangjing/beiqijia/node/node-c1-02/up", b"\xff\x00garbage", qos=1)
@@ -128,23 +129,29 @@ def test_simulated_nodes_fill_every_mqtt_sensor(pipeline, influx, mqtt_url):
 
 
 def test_breach_gives_alert_event_and_notification(pipeline, mqtt_probe, http_receiver):
-    facility, node = pipeline
+    _, node = pipeline
     events = mqtt_probe("cangjing/beiqijia/alerts/+")
     now = datetime.now(UTC).timestamp()
     # C1 (textiles) allows 50-60 %RH; calibration-free node C1-TH-02 reports 71 %RH
     node.client.publish("cangjing/beiqijia/node/node-c1-02/up",
                         json.dumps({"ts": now, "t": 20.0, "rh": 71.0}), qos=1)
-    firing = events.wait_for(lambda m: m.json()["state"] == "firing", 20)[0].json()
+    def humidity(state: str):
+        return lambda m: m.json()["rule"] == "humidity_range" and m.json()["state"] == state
+
+    firing = events.wait_for(humidity("firing"), 20)[0].json()
     assert (firing["zone"], firing["sensor"], firing["rule"]) == ("C1", "C1-TH-02",
                                                                   "humidity_range")
     assert (firing["value"], firing["limit"]) == (71.0, 60.0)
-    sent = wait_for(lambda: http_receiver.requests, 20, "the webhook notification")
-    message = sent[0].json()
-    assert "纺织品库" in message["title"] and "相对湿度" in message["title"]
+    def humidity_messages() -> list[dict]:
+        return [r.json() for r in http_receiver.requests if "相对湿度" in r.json()["title"]]
+
+    message = wait_for(humidity_messages, 20, "the webhook notification")[0]
+    assert "纺织品库" in message["title"]
     assert "71 %RH" in message["message"] and "60 %RH" in message["message"]
     # back inside by more than the hysteresis: resolved, and staff are told
     node.client.publish("cangjing/beiqijia/node/node-c1-02/up",
                         json.dumps({"ts": now + 60, "t": 20.0, "rh": 55.0}), qos=1)
-    events.wait_for(lambda m: m.json()["state"] == "resolved", 20)
-    wait_for(lambda: len(http_receiver.requests) >= 2, 20, "the resolved notification")
-    assert "已恢复" in http_receiver.requests[1].json()["title"]
+    events.wait_for(humidity("resolved"), 20)
+    resolved = wait_for(lambda: humidity_messages()[1:], 20,
+                        f"the resolved notification; got {[r.body for r in http_receiver.requests]}")
+    assert "已恢复" in resolved[0]["title"]
