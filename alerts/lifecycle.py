@@ -1,56 +1,97 @@
 """Lifecycle stage: pending -> firing -> (acknowledged) -> resolved, deduplicated per
-(rule, zone, sensor), judged on reading timestamps so that replayed readings count as
-they happened."""
+(rule, zone, sensor).
+
+Holds are judged on reading timestamps, so replayed readings count as they happened. A
+breach that fires on readings older than `live_lag` when they arrive is marked `past`: it
+is recorded, and reported once it is over, but never paged; if live readings show it still
+going on, it becomes a live alert and pages then.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from .events import AlertEvent, Observation, State
-
-
-@dataclass
-class _Track:
-    event: AlertEvent
+from .events import Alert, Observation, State
 
 
 class Lifecycle:
-    def __init__(self, site: str) -> None:
+    def __init__(self, site: str, live_lag: timedelta) -> None:
         self.site = site
-        self.tracks: dict[tuple[str, str, str], _Track] = {}
+        self.live_lag = live_lag
+        self.tracks: dict[tuple[str, str, str], Alert] = {}
 
-    def active(self) -> list[AlertEvent]:
-        return [t.event for t in self.tracks.values()]
+    def restore(self, alerts: list[Alert]) -> None:
+        """Take over the active alerts persisted by an earlier run."""
+        for alert in alerts:
+            if alert.state is not State.resolved:
+                self.tracks[alert.key] = alert
 
-    def step(self, obs: Observation, hold: timedelta, severity: str) -> AlertEvent | None:
-        """Feed one observation; return the event of a state change, or None."""
-        track = self.tracks.get(obs.key)
+    def active(self) -> list[Alert]:
+        return list(self.tracks.values())
+
+    def get(self, alert_id: str) -> Alert | None:
+        return next((a for a in self.tracks.values() if a.id == alert_id), None)
+
+    def step(self, obs: Observation, now: datetime) -> Alert | None:
+        """Feed one observation; return the alert if its state (or liveness) changed."""
+        alert = self.tracks.get(obs.key)
+        if alert is not None and alert.last_obs is not None and obs.time < alert.last_obs:
+            return None  # out of order: the newer reading already decided
+        live = now - obs.time <= self.live_lag
         if obs.breached:
-            if track is None:
-                event = AlertEvent(
+            if alert is None:
+                alert = Alert(
                     rule=obs.rule, zone=obs.zone, sensor=obs.sensor, quantity=obs.quantity,
-                    severity=severity, state=State.pending, value=obs.value, limit=obs.limit,
-                    direction=obs.direction, since=obs.time, time=obs.time, site=self.site,
+                    severity=obs.severity, state=State.pending, value=obs.value,
+                    limit=obs.limit, direction=obs.direction, since=obs.time, time=obs.time,
+                    site=self.site, extra=dict(obs.extra), last_obs=obs.time,
                 )
-                self.tracks[obs.key] = _Track(event)
-                if hold <= timedelta(0):
-                    return self._fire(obs)
-                return event
-            if track.event.state is State.pending and obs.time - track.event.since >= hold:
-                return self._fire(obs)
-            track.event = track.event.with_state(track.event.state, track.event.time, obs.value)
+                self.tracks[obs.key] = alert
+                if obs.hold <= timedelta(0):
+                    return self._fire(alert, obs, live)
+                return alert
+            self._update(alert, obs)
+            if alert.state is State.pending and obs.time - alert.since >= obs.hold:
+                return self._fire(alert, obs, live)
+            if alert.past and live and alert.state is State.firing:
+                alert.past = False  # still going on now: a live alert from here on
+                alert.time = obs.time
+                return alert
             return None
-        if track is None:
+        if alert is None:
             return None
-        if obs.cleared or track.event.state is State.pending:
+        self._update(alert, obs)
+        if alert.state is State.pending:
+            del self.tracks[obs.key]  # the hold needs the breach to last: start again
+            return None
+        if obs.cleared:
             del self.tracks[obs.key]
-            if track.event.state is State.pending:
-                return None  # never fired: nobody was told, nobody needs the all-clear
-            return track.event.with_state(State.resolved, obs.time, obs.value)
+            alert.state = State.resolved
+            alert.time = alert.ended = obs.time
+            return alert
         return None
 
-    def _fire(self, obs: Observation) -> AlertEvent:
-        track = self.tracks[obs.key]
-        track.event = track.event.with_state(State.firing, obs.time, obs.value)
-        return track.event
+    def acknowledge(self, alert_id: str, by: str, wall: float) -> Alert | None:
+        alert = self.get(alert_id)
+        if alert is None or alert.state is not State.firing:
+            return None
+        alert.state = State.acknowledged
+        alert.acked_by = by
+        alert.acked_at = wall
+        return alert
+
+    @staticmethod
+    def _update(alert: Alert, obs: Observation) -> None:
+        alert.value = obs.value
+        alert.last_obs = obs.time
+        if obs.breached and obs.limit is not None:
+            alert.limit = obs.limit
+        if obs.extra:
+            alert.extra.update(obs.extra)
+
+    @staticmethod
+    def _fire(alert: Alert, obs: Observation, live: bool) -> Alert:
+        alert.state = State.firing
+        alert.time = obs.time
+        alert.past = not live
+        return alert

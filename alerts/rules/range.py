@@ -1,40 +1,42 @@
-"""Range rule: a value outside the zone's [min, max] (cleared with hysteresis)."""
+"""Range rule: temperature or RH outside the zone's [min, max] for `hold`, cleared only
+when back inside by the hysteresis margin."""
 
 from __future__ import annotations
 
-from cangjing.config.alerting import RangeRule
-from cangjing.config.limits import Limits
+from cangjing.config.limits import Range
 from cangjing.reading import Reading
 
 from ..events import Observation
+from . import Context, obs
 
-QUANTITIES = ("temperature", "humidity", "illuminance", "uv")
+QUANTITIES = ("temperature", "humidity")
 
 
-def observe_range(reading: Reading, limits: Limits, settings: RangeRule) -> list[Observation]:
-    out: list[Observation] = []
-    for quantity in QUANTITIES:
-        value = reading.get(quantity)
-        rng = limits.range_of(quantity)
-        if value is None or rng is None:
-            continue
-        margin = settings.hysteresis.of(quantity)
-        direction, limit = "", None
-        if rng.max is not None and value > rng.max:
-            direction, limit = "high", rng.max
-        elif rng.min is not None and value < rng.min:
-            direction, limit = "low", rng.min
-        breached = bool(direction)
-        cleared = not breached and (rng.max is None or value <= rng.max - margin) and (
-            rng.min is None or value >= rng.min + margin
-        )
-        if not breached:
-            # nearest limit, for messages and annotations of the clearing reading
-            near = [x for x in (rng.max, rng.min) if x is not None]
-            limit = min(near, key=lambda x: abs(x - value)) if near else None
-        out.append(Observation(
-            rule=f"{quantity}_range", zone=reading.zone, sensor=reading.sensor,
-            quantity=quantity, value=value, limit=limit, direction=direction,
-            breached=breached, time=reading.time, cleared=cleared,
-        ))
-    return out
+def judge(value: float, rng: Range, margin: float) -> tuple[str, float | None, bool]:
+    """(direction, limit, cleared) of a value against a range with a clearing margin."""
+    if rng.max is not None and value > rng.max:
+        return "high", rng.max, False
+    if rng.min is not None and value < rng.min:
+        return "low", rng.min, False
+    cleared = (rng.max is None or value <= rng.max - margin) and (
+        rng.min is None or value >= rng.min + margin)
+    near = [x for x in (rng.max, rng.min) if x is not None]
+    return "", min(near, key=lambda x: abs(x - value)) if near else None, cleared
+
+
+class RangeRule:
+    instant = True  # judges the reading alone (no window, no accumulator)
+
+    def observe(self, reading: Reading, values: dict[str, float],
+                ctx: Context) -> list[Observation]:
+        s = ctx.settings.range
+        out = []
+        for quantity in QUANTITIES:
+            value = values.get(quantity)
+            rng = ctx.limits.range_of(quantity)
+            if value is None or rng is None:
+                continue
+            direction, limit, cleared = judge(value, rng, s.hysteresis.of(quantity))
+            out.append(obs(reading, f"{quantity}_range", quantity, value, limit, direction,
+                           bool(direction), cleared, s.severity, hold=s.hold))
+        return out

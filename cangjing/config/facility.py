@@ -5,10 +5,12 @@ from __future__ import annotations
 from pydantic import Field
 
 from .alerting import AlertSettings
+from .collector import CollectorSettings
 from .connections import InfluxSection, MqttSection
 from .gateways import Bus, BusProtocol, Gateway
 from .limits import Strict
 from .notifications import Notifications
+from .preservation import PreservationSettings
 from .sensors import Sensor, Transport
 from .site import Site
 from .zones import RESERVED_ZONE_IDS, Zone
@@ -25,6 +27,8 @@ class Facility(Strict):
     sensors: list[Sensor] = Field(default_factory=list)
     notifications: Notifications = Field(default_factory=Notifications)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
+    collector: CollectorSettings = Field(default_factory=CollectorSettings)
+    preservation: PreservationSettings = Field(default_factory=PreservationSettings)
 
     def zone(self, zone_id: str) -> Zone:
         return next(z for z in self.zones if z.id == zone_id)
@@ -68,6 +72,7 @@ class Facility(Strict):
             for j, z in enumerate(route.zones):
                 if z not in zone_ids:
                     out.append((f"notifications.routes[{i}].zones[{j}]", f"no zone {z!r}"))
+        out += self.notifications.problems() + self.alerts.problems(zone_ids)
         return out
 
     def _sensor_problems(self, sensor: Sensor) -> list[Problem]:
@@ -88,6 +93,8 @@ class Facility(Strict):
             out.append(("bus", f"bus {bus.id!r} speaks {bus.protocol.value}, not {needed.value}"))
         if sensor.transport is Transport.modbus and sensor.unit is None:
             out.append(("unit", "required for transport modbus (slave address 1-247)"))
+        if sensor.transport is Transport.modbus and sensor.register_map() is None:
+            out.append(("profile", "required for transport modbus: th, lux, uv (or registers)"))
         if sensor.transport is Transport.ascii and not sensor.node:
             out.append(("node", "required for transport ascii"))
         return out
