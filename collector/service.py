@@ -35,13 +35,12 @@ from cangjing.reading import ReadingError, parse_reading
 from cangjing.topics import Topics, shared
 
 from .health import StatusError, health_lines
-from .metrics import MEASUREMENT, PipelineStats
+from .metrics import PipelineStats
 from .spool import Spool
 from .writing import Backoff, write_splitting
 
 log = logging.getLogger(__name__)
 
-_METRICS_PREFIX = MEASUREMENT + ","
 _READING_PREFIX = "environment,"
 
 
@@ -201,9 +200,11 @@ class Collector:
             self.deadletters.reject("refused by InfluxDB", r.reason, topic,
                                     lines[r.index].encode())
         self.stats.add("dead_lettered", len(rejected))
-        # Self-metrics points ride in the same batches but are not readings.
-        own = sum(1 for line in lines if line.startswith(_METRICS_PREFIX))
-        written = len(lines) - len(rejected) - own
+        # Self-metrics and sensor_health points ride in the same batches but are not
+        # readings: only readings count as written.
+        readings = sum(1 for line in lines if line.startswith(_READING_PREFIX))
+        written = readings - sum(1 for r in rejected
+                                 if lines[r.index].startswith(_READING_PREFIX))
         if not epochs:  # a replayed batch: the times are in the lines
             epochs = [int(line.rsplit(" ", 1)[1]) / 1e9 for line in lines
                       if line.startswith(_READING_PREFIX)]
