@@ -25,6 +25,7 @@ import tracemalloc
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from benchmarks.common import cpu_model
 from cangjing.config import Facility, load_facility, parse_facility
 from cangjing.reading import Quantity as Q
 from cangjing.reading import Reading
@@ -32,15 +33,6 @@ from cangjing.settings import DEFAULT_FACILITY
 
 DAY = 86400.0
 
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def bench_facility(base: Facility, hook_url: str | None) -> Facility:

@@ -34,6 +34,7 @@ from pathlib import Path
 
 import yaml
 
+from benchmarks.common import cpu_model
 from cangjing.influx import InfluxClient
 from cangjing.lineprotocol import reading_line
 from cangjing.mqtt import MqttConnection
@@ -46,12 +47,6 @@ TOPIC = "cangjing/beiqijia/A1/{sensor}/reading"
 SENSORS = 200
 BASE = time.time() // 86400 * 86400 - 86400 + 3600.0  # yesterday 01:00 UTC
 
-
-def cpu_model() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown"
 
 
 def payload(n: int, epoch: float | None = None) -> str:

@@ -23,6 +23,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from benchmarks.common import cpu_model, write_section
 from cangjing.config import Facility, load_facility
 from cangjing.influx import InfluxClient
 from cangjing.settings import DEFAULT_FACILITY
@@ -47,9 +48,7 @@ AIM_MS = 1000.0
 
 
 def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in
-                Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
-               platform.processor() or "unknown")
+    cpu = cpu_model()
     nproc = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip()
     influxd = subprocess.run(["influxd", "version"], capture_output=True, text=True).stdout.strip()
     return f"{nproc} CPU(s), {cpu}; {influxd}; Python {platform.python_version()}"
@@ -184,18 +183,6 @@ def markdown(rows: list[dict], written: dict[str, int], setup_s: float, repeat: 
     return "\n".join(lines) + "\n"
 
 
-def write_section(text: str, path: Path = ROOT / "BENCHMARKS.md") -> None:
-    """Replace (or append) our section; other sections stay as they are."""
-    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    if SECTION in old:
-        head, rest = old.split(SECTION, 1)
-        nxt = rest.find("\n## ")
-        tail = rest[nxt + 1:] if nxt >= 0 else ""
-        new = head + text + ("\n" + tail if tail else "")
-    else:
-        new = old.rstrip("\n") + "\n\n" + text
-    path.write_text(new, encoding="utf-8")
-
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -220,7 +207,7 @@ def main() -> int:
     text = markdown(rows, written.points, setup_s, args.repeat, raw)
     print(text)
     if not args.no_write:
-        write_section(text)
+        write_section(SECTION, text)
     return 0 if all(r["year_ms"] < AIM_MS for r in rows) else 1
 
 

@@ -32,6 +32,7 @@ from datetime import UTC, datetime
 from multiprocessing.synchronize import Event
 from pathlib import Path
 
+from benchmarks.common import cpu_model, write_section
 from cangjing.config import Facility, parse_facility
 from cangjing.config.sensors import Sensor
 from firmware_sim.serial import port_env, start_serial_devices
@@ -170,9 +171,7 @@ def ascii_throughput(lines: int, links: Path, through_outbox: bool) -> dict[str,
 
 
 def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in
-                Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
-               platform.processor() or "unknown")
+    cpu = cpu_model()
     nproc = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip()
     import pymodbus
     import serial
@@ -206,18 +205,6 @@ def markdown(cycles: list[dict], ascii_rows: list[dict], seconds: float) -> str:
     return "\n".join(out) + "\n"
 
 
-def write_section(text: str, path: Path = ROOT / "BENCHMARKS.md") -> None:
-    """Replace (or append) our section; other sections stay as they are."""
-    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    if SECTION + "\n" in old:
-        head, rest = old.split(SECTION + "\n", 1)
-        nxt = rest.find("\n## ")
-        tail = rest[nxt + 1:] if nxt >= 0 else ""
-        new = head + text + ("\n" + tail if tail else "")
-    else:
-        new = old.rstrip("\n") + "\n\n" + text
-    path.write_text(new, encoding="utf-8")
-
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -238,7 +225,7 @@ def main() -> int:
     text = markdown(cycles, ascii_rows, args.seconds)
     print(text)
     if not args.no_write:
-        write_section(text)
+        write_section(SECTION, text)
     return 0
 
 

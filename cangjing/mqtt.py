@@ -126,3 +126,14 @@ class MqttConnection:
         finally:
             self.client.loop_stop()
         self.connected.clear()
+
+
+def end_session(url: str, client_id: str, timeout: float = 10.0) -> None:
+    """End a client's persistent session (connect once with a clean session): the broker
+    drops its subscriptions and stops queueing for it, e.g. for a retired collector."""
+    conn = MqttConnection(url, client_id, clean=True).start()
+    try:
+        if not conn.wait_connected(timeout):
+            raise RuntimeError(f"could not reach the broker at {conn.address} in {timeout:.0f}s")
+    finally:
+        conn.stop()

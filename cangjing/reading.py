@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .config.loader import format_location
 from .config.types import Id
+from .payload import json_object
 
 
 class Quantity(StrEnum):
@@ -110,12 +111,7 @@ class Reading(BaseModel):
 
 def parse_reading(payload: bytes | str) -> Reading:
     """Parse a canonical reading; raise ReadingError with a one-line reason."""
-    try:
-        doc = json.loads(payload)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ReadingError(f"not JSON: {exc}") from None
-    if not isinstance(doc, dict):
-        raise ReadingError("not a JSON object")
+    doc = json_object(payload, ReadingError)
     try:
         return Reading.model_validate(doc)
     except ValidationError as exc:

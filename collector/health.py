@@ -11,12 +11,12 @@ Writes: sensor_health,site=,zone=,sensor=,gateway= last_seen=<epoch s>,errors=<t
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
 from cangjing.config import Facility
 from cangjing.lineprotocol import encode
+from cangjing.payload import json_object
 
 MEASUREMENT = "sensor_health"
 
@@ -38,12 +38,7 @@ def health_lines(payload: bytes, facility: Facility) -> list[str]:
     (the last will `offline` carries none) or an empty one (a cleared retained status)."""
     if not payload:
         return []
-    try:
-        doc = json.loads(payload)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise StatusError(f"not JSON: {exc}") from None
-    if not isinstance(doc, dict):
-        raise StatusError("not a JSON object")
+    doc = json_object(payload, StatusError)
     sensors = doc.get("sensors")
     if not isinstance(sensors, dict) or not sensors:
         return []

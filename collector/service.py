@@ -30,7 +30,7 @@ from cangjing.config.connections import data_dir as default_data_dir
 from cangjing.deadletter import DeadLetters
 from cangjing.influx import InfluxClient, InfluxError, retention_text
 from cangjing.lineprotocol import LineProtocolError, reading_line
-from cangjing.mqtt import MqttConnection
+from cangjing.mqtt import MqttConnection, end_session
 from cangjing.reading import ReadingError, parse_reading
 from cangjing.topics import Topics, shared
 
@@ -390,10 +390,5 @@ class Collector:
 def forget_session(mqtt_url: str, instance: str | None = None, timeout: float = 10.0) -> None:
     """End an instance's persistent session (connect once with a clean session)."""
     name = instance or default_instance()
-    conn = MqttConnection(mqtt_url, f"cangjing-collector-{name}", clean=True).start()
-    try:
-        if not conn.wait_connected(timeout):
-            raise RuntimeError(f"could not reach the broker at {conn.address} in {timeout:.0f}s")
-    finally:
-        conn.stop()
+    end_session(mqtt_url, f"cangjing-collector-{name}", timeout)
     log.info("session of collector %s ended", name)

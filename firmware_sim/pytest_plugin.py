@@ -16,10 +16,14 @@
                         run (firmware_sim/scenarios/) against the session broker
     bench_facility      firmware_sim/testdata/bench.yaml: five MQTT nodes in four zones
 Helpers in firmware_sim.testing: wait_for, wait_for_reading, wait_for_alert.
+
+After each test that used the session broker, the gateways' persistent sessions are ended
+(autouse), so that node payloads of one test never reach the next test's gateway.
 """
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -29,6 +33,7 @@ import pytest
 
 from cangjing.config import Facility, load_facility
 from cangjing.influx import InfluxClient
+from cangjing.mqtt import end_session
 from cangjing.settings import DEFAULT_FACILITY
 from cangjing.stack import LocalStack
 
@@ -39,6 +44,27 @@ from .testing import HttpReceiver, MqttProbe
 def cangjing_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
     with LocalStack(tmp_path_factory.mktemp("stack")) as stack:
         yield stack
+
+
+@pytest.fixture(autouse=True)
+def _no_gateway_session_left_behind(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Gateways keep a persistent session (node payloads wait in the broker while they are
+    away). On the session broker that would hand one test's node messages to the next
+    test's gateway, so each test that used it ends the gateway sessions it may have left."""
+    yield
+    if "cangjing_stack" not in request.fixturenames:
+        return
+    url = request.getfixturevalue("cangjing_stack").mosquitto.url
+    for gateway_id in _known_gateway_ids():
+        end_session(url, f"cangjing-gateway-{gateway_id}")
+
+
+@functools.cache
+def _known_gateway_ids() -> frozenset[str]:
+    from .testing import BENCH_FACILITY
+
+    return frozenset(g.id for path in (DEFAULT_FACILITY, BENCH_FACILITY)
+                     for g in load_facility(path).gateways)
 
 
 @pytest.fixture

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import math
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from cangjing.config.sensors import Decoder
+from cangjing.payload import json_object
 
 
 class DecodeError(ValueError):
@@ -31,13 +31,7 @@ def _number(doc: dict[str, Any], key: str) -> float:
 
 
 def _json_object(payload: bytes) -> dict[str, Any]:
-    try:
-        doc = json.loads(payload)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise DecodeError(f"not JSON: {exc}") from None
-    if not isinstance(doc, dict):
-        raise DecodeError("not a JSON object")
-    return doc
+    return json_object(payload, DecodeError)
 
 
 def decode_cangjing_json(payload: bytes, received: datetime, tz: ZoneInfo) -> Decoded:

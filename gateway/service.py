@@ -62,8 +62,11 @@ class Gateway:
 
         status_topic = self.topics.gateway_status(self.gateway_id)
         window = self.config.replay_window
+        # A persistent session: node payloads published while the gateway is away (restart,
+        # power cut) wait in the broker and arrive when it is back. Each one is acked only
+        # after it reached the outbox (the callback stores it before returning).
         self.conn = MqttConnection(
-            mqtt_url, f"cangjing-gateway-{self.gateway_id}",
+            mqtt_url, f"cangjing-gateway-{self.gateway_id}", clean=False,
             will=(status_topic, self._status_doc("offline")),
             on_connect=self._on_connect, max_inflight=window,
         )

@@ -1,9 +1,8 @@
 """Store-and-forward: the broker away, the gateway killed — no reading is lost.
 
-The issue asks for a 30 s broker outage. The suite uses CANGJING_TEST_OUTAGE seconds
-(default 10) to stay inside the gateway's test-time budget: nothing in the mechanism depends
-on the duration (readings go to the SQLite outbox whether the broker is away 1 s or 1 h), so
-a shorter outage proves the same; `CANGJING_TEST_OUTAGE=30 pytest gateway/` runs the issue's.
+The broker is away for 30 s, as the issue asks (CANGJING_TEST_OUTAGE overrides it, e.g. for
+a quick local run: nothing in the mechanism depends on the duration — readings go to the
+SQLite outbox whether the broker is away 1 s or 1 h).
 """
 
 from __future__ import annotations
@@ -25,7 +24,7 @@ from gateway.outbox import Outbox, QueueFull
 
 from .conftest import FixedModel, ReadingSink, make_facility, rtu_bus
 
-OUTAGE = float(os.environ.get("CANGJING_TEST_OUTAGE", "10"))
+OUTAGE = float(os.environ.get("CANGJING_TEST_OUTAGE", "30"))
 
 SENSORS = [
     {"id": "TH-1", "transport": "modbus", "bus": "rs485-t", "unit": 1, "profile": "th",
