@@ -117,11 +117,21 @@ def _f(value: float | None, digits: int = 1) -> str:
     return "–" if value is None else f"{value:.{digits}f}"
 
 
-def _spawn(command: list[str], config: Path, env: dict[str, str], extra: list[str]
-           ) -> subprocess.Popen:
+def _spawn(command: list[str], config: Path, env: dict[str, str], extra: list[str],
+           log_file: Path) -> subprocess.Popen:
     cmd = [sys.executable, "-m", "cangjing.cli", *command, "--config", str(config), *extra]
     # Own process group: the terminal's Ctrl-C reaches `up`, which stops children in order.
-    return subprocess.Popen(cmd, env=child_env(env), start_new_session=True)
+    # Their logs go to files, so that they do not scribble over the live table.
+    with open(log_file, "ab") as out:
+        return subprocess.Popen(cmd, env=child_env(env), start_new_session=True,
+                                stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+
+
+def _tail(path: Path, lines: int = 15) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
 
 
 def _stop_children(children: dict[str, subprocess.Popen], timeout: float = 15.0) -> None:
@@ -174,12 +184,16 @@ def run_up(config: Path, *, interval: float, duration: float | None, breach: lis
         env.update(port_env(facility, links))
         sim_args = ["--interval", str(interval), "--serial-links", str(links)]
         sim_args += [a for b in breach for a in ("--breach", b)]
+        logs = stack.data_dir / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
+        console.print(f"  Logs        : {logs}/<service>.log")
         for name, command in SERVICES.items():
-            children[name] = _spawn(command, config, env, sim_args if name == "sim" else [])
+            children[name] = _spawn(command, config, env, sim_args if name == "sim" else [],
+                                    logs / f"{name}.log")
         watcher = Watcher(facility, stack.mosquitto.url)
         watcher.conn.start()
         deadline = time.monotonic() + duration if duration else None
-        return _watch(watcher, children, stop, deadline, live, console)
+        return _watch(watcher, children, stop, deadline, live, console, logs)
     finally:
         _stop_children(children)
         if watcher is not None:
@@ -189,11 +203,13 @@ def run_up(config: Path, *, interval: float, duration: float | None, breach: lis
 
 
 def _watch(watcher: Watcher, children: dict[str, subprocess.Popen], stop: threading.Event,
-           deadline: float | None, live: bool, console: Console) -> int:
+           deadline: float | None, live: bool, console: Console, logs: Path) -> int:
     def step() -> int | None:
         for name, proc in children.items():
             if proc.poll() is not None:
-                console.print(f"[red]{name} exited with {proc.returncode}[/]")
+                console.print(f"[red]{name} exited with {proc.returncode}[/]; "
+                              f"the end of {logs / (name + '.log')}:")
+                console.print(_tail(logs / f"{name}.log"), markup=False, highlight=False)
                 return 1
         if deadline is not None and time.monotonic() >= deadline:
             return 0

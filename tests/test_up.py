@@ -62,4 +62,8 @@ def test_up_runs_the_pipeline_and_sigint_stops_everything(tmp_path: Path):
         assert proc.wait(60) == 0
     reader.join(5)
     assert any("stopped: services, Mosquitto and InfluxDB" in line for line in lines)
+    # each service logged its state changes to its own file, not over the live table
+    logs = tmp_path / "var" / "logs"
+    assert "gateway gw-01 stopped" in (logs / "gateway.log").read_text()
+    assert "collector stopped" in (logs / "collector.log").read_text()
     assert processes_using(tmp_path) == []
