@@ -14,11 +14,12 @@ dropped here).
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from cangjing.durable import open_sqlite
 
 
 @dataclass(frozen=True)
@@ -28,19 +29,16 @@ class SpooledBatch:
     lines: list[str]
 
 
+_SCHEMA = ("CREATE TABLE IF NOT EXISTS batches (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+           "created REAL NOT NULL, points INTEGER NOT NULL, lines TEXT NOT NULL);")
+
+
 class Spool:
     def __init__(self, path: Path, max_points: int) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self.max_points = max_points
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS batches (id INTEGER PRIMARY KEY AUTOINCREMENT, "
-            "created REAL NOT NULL, points INTEGER NOT NULL, lines TEXT NOT NULL)"
-        )
+        self._db = open_sqlite(path, _SCHEMA)
         self._depth = self._db.execute("SELECT COALESCE(SUM(points), 0) FROM batches").fetchone()[0]
 
     @property

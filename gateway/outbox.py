@@ -15,9 +15,15 @@ import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from cangjing.durable import open_sqlite
+
 log = logging.getLogger(__name__)
 
 Row = tuple[int, str, bytes]  # seq, topic, payload
+
+
+_SCHEMA = ("CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+           " topic TEXT NOT NULL, payload BLOB NOT NULL);")
 
 
 class OutboxError(OSError):
@@ -37,14 +43,7 @@ class Outbox:
         self._full_logged = False
         self._lock = threading.Lock()
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
-            self._db.execute(
-                "CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT,"
-                " topic TEXT NOT NULL, payload BLOB NOT NULL)"
-            )
+            self._db = open_sqlite(path, _SCHEMA)
             self._depth = self._db.execute("SELECT COUNT(*) FROM outbox").fetchone()[0]
         except (OSError, sqlite3.Error) as exc:
             raise OutboxError(f"cannot open the store-and-forward queue {path}: {exc} "
