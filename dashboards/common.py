@@ -1,4 +1,4 @@
-"""What every dashboard shares: uids, the site variable, links, light-capable sensors."""
+"""What every dashboard shares: uids, the site variable, links, light- and UV-capable sensors."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from .texts import text
 TAG = "cangjing"
 ZONE_TAG = "cangjing-zone"
 LIGHT_PROFILES = {"lux", "uv"}
+UV_PROFILES = {"uv"}
 
 
 def uid(name: str, lang: str) -> str:
@@ -54,3 +55,14 @@ def measures_light(sensor: Sensor) -> bool:
 
 def zone_has_light(facility: Facility, zone_id: str) -> bool:
     return any(measures_light(s) for s in facility.sensors_in(zone_id))
+
+
+def measures_uv(sensor: Sensor) -> bool:
+    """Whether a sensor reports `uv` (µW/lm): Modbus transmitters with the `uv` profile (its
+    register map carries UV relative to light). Other transports are not assumed to measure
+    UV; a UV panel is drawn only for zones with such a transmitter."""
+    return sensor.transport is Transport.modbus and sensor.profile in UV_PROFILES
+
+
+def zone_has_uv(facility: Facility, zone_id: str) -> bool:
+    return any(measures_uv(s) for s in facility.sensors_in(zone_id))

@@ -22,7 +22,7 @@ from cangjing.influx import InfluxClient
 from cangjing.lineprotocol import encode
 from cangjing.rollups import backfill
 
-from .common import measures_light
+from .common import measures_light, measures_uv
 
 HOUR = 3600
 BATCH = 10_000
@@ -82,6 +82,13 @@ def _light(rng: random.Random, zone: Zone, local_hour: int, weekday: int) -> flo
     return round(rng.uniform(0.4, 0.9) * zone.effective_limits().illuminance_max, 1) if lit else 0.0
 
 
+def _uv(rng: random.Random, zone: Zone, lux: float) -> float:
+    """UV relative to light in µW/lm (not scaled with lux: a ratio, the light source's UV
+    content): below the zone's `uv_max` while lit, 0 in the dark (as the transmitters and
+    firmware_sim report it)."""
+    return round(rng.uniform(0.2, 0.8) * zone.effective_limits().uv_max, 1) if lux > 0 else 0.0
+
+
 def _has_battery(sensor: Sensor) -> bool:
     return sensor.transport is Transport.mqtt and sensor.decoder is Decoder.cangjing_json
 
@@ -105,8 +112,8 @@ def environment_lines(facility: Facility, times: list[int], rng: random.Random):
                                             3)
             if measures_light(s):
                 fields["illuminance"] = _light(rng, zone, local.hour, local.weekday())
-                if s.profile == "uv":
-                    fields["uv"] = round(fields["illuminance"] * 0.1, 2)
+                if measures_uv(s):
+                    fields["uv"] = _uv(rng, zone, fields["illuminance"])
             if _has_battery(s):
                 fields["battery"] = round(3.3 - 0.4 * (ts - start) / (end - start + 1), 3)
             yield encode("environment", {"site": site, "zone": s.zone, "sensor": s.id},

@@ -16,6 +16,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "temperature": ("温度", "Temperature"),
     "humidity": ("相对湿度", "Relative humidity"),
     "illuminance": ("照度", "Illuminance"),
+    "uv": ("紫外线", "UV"),
     "dew_point": ("露点", "Dew point"),
     "active_alerts": ("未解除告警", "Active alerts"),
     "alerts": ("告警", "Alerts"),

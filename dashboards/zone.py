@@ -14,7 +14,16 @@ from cangjing.config.zones import Zone
 from cangjing.conservation.preservation import TWPI_GOOD_MIN_YEARS, TWPI_OK_MIN_YEARS
 
 from . import queries as q
-from .common import TAG, ZONE_TAG, links, site_variable, targets, zone_has_light, zone_uid
+from .common import (
+    TAG,
+    ZONE_TAG,
+    links,
+    site_variable,
+    targets,
+    zone_has_light,
+    zone_has_uv,
+    zone_uid,
+)
 from .grafana import (
     Json,
     Layout,
@@ -35,6 +44,8 @@ from .texts import text
 SEVERITY_COLORS = {"info": "blue", "warning": "orange", "critical": "red"}
 # VTT mould index: 1 = growth starts (microscopic), 3 = visible growth (Hukka & Viitanen 1999).
 MOLD_STEPS = ((1.0, "orange"), (3.0, "red"))
+# Grafana has no built-in unit for UV relative to light.
+UV_UNIT = "suffix: µW/lm"
 
 
 def _timeseries(title: str, queries: list[q.Query], fc: Json, **extra: object) -> Json:
@@ -75,8 +86,10 @@ def _swing(title: str, quantity: str, unit: str, limit: float, tz: str, lang: st
                        [q.daily_swing(quantity, tz)], fc, interval="1d")
 
 
-def light_panels(zone: Zone, levels: list[DoseLevel], lang: str) -> list[tuple[Json, int, int]]:
-    """Illuminance against the zone's maximum; this year's dose against its budget."""
+def light_panels(zone: Zone, levels: list[DoseLevel], lang: str, *,
+                 uv: bool = False) -> list[tuple[Json, int, int]]:
+    """Illuminance against the zone's maximum; UV against its maximum (`uv`: the zone has a
+    UV-capable sensor); this year's dose against its budget."""
     lim = zone.effective_limits()
     lux = field_config("lux", thresholds("green", (lim.illuminance_max, "red")), decimals=0,
                        band=True, extra={"spanNulls": 3_600_000})
@@ -99,7 +112,17 @@ def light_panels(zone: Zone, levels: list[DoseLevel], lang: str) -> list[tuple[J
                  {"orientation": "horizontal", "displayMode": "gradient", "showUnfilled": True,
                   "reduceOptions": {"calcs": ["lastNotNull"], "fields": "", "values": False}},
                  timeFrom="now/y")
-    return [(lux_panel, 12, 8), (dose, 12, 8)]
+    return [(lux_panel, 12, 8), *([(uv_panel(zone, lang), 12, 8)] if uv else []), (dose, 12, 8)]
+
+
+def uv_panel(zone: Zone, lang: str) -> Json:
+    """UV relative to light (µW/lm) per sensor, peaks per interval, against the zone's
+    `uv_max` (the limit the alert engine judges by)."""
+    uv_max = zone.effective_limits().uv_max
+    fc = field_config(UV_UNIT, thresholds("green", (uv_max, "red")), decimals=1, band=True,
+                      extra={"spanNulls": 3_600_000})
+    return _timeseries(f"{text('uv', lang)}（{text('limit', lang)} {uv_max:g} µW/lm）",
+                       q.environment("uv", "max"), fc)
 
 
 def preservation_panels(lang: str) -> list[tuple[Json, int, int]]:
@@ -124,7 +147,8 @@ def build_zone(facility: Facility, zone: Zone, lang: str) -> Json:
     layout = Layout()
     parts = climate_panels(zone, lang, facility.site.timezone)
     if zone_has_light(facility, zone.id):
-        parts += light_panels(zone, facility.alerts.light_dose.levels, lang)
+        parts += light_panels(zone, facility.alerts.light_dose.levels, lang,
+                              uv=zone_has_uv(facility, zone.id))
     parts += preservation_panels(lang)
     for p, w, h in parts:
         layout.add(p, w, h)

@@ -14,6 +14,7 @@ from cangjing.cli import app
 from cangjing.config import Facility, load_facility
 from cangjing.settings import DEFAULT_FACILITY
 from dashboards.build import GENERATED, build_all, stale
+from dashboards.common import zone_has_uv
 from dashboards.render import queries_of
 from dashboards.texts import LANGS
 
@@ -85,6 +86,14 @@ def test_every_zone_draws_exactly_its_effective_limits(facility: Facility, lang:
                 levels = facility.alerts.light_dose.levels
                 assert steps(dose) == [lim.light_dose_per_year * lv.percent / 100
                                        for lv in levels]
+        uv_panels = [p for p in panels
+                     if any('("uv' in t["query"] for t in p.get("targets", []))]
+        if zone_has_uv(facility, zone.id):
+            assert steps(by_query('max("uv")')) == [lim.uv_max]
+            assert by_query('max("uv_max")')["fieldConfig"]["defaults"]["unit"] == "suffix: µW/lm"
+            assert f"{lim.uv_max:g} µW/lm" in uv_panels[0]["title"]
+        else:
+            assert uv_panels == [], zone.id
         tile = next(p for p in docs["overview.json"]["panels"]
                     if p["title"].startswith(f"{zone.id} "))
         by_ref = {o["matcher"]["options"]: {p["id"]: p["value"] for p in o["properties"]}
@@ -96,6 +105,16 @@ def test_every_zone_draws_exactly_its_effective_limits(facility: Facility, lang:
         if has_lux:
             assert [s["value"] for s in by_ref["D"]["thresholds"]["steps"][1:]] == [
                 lim.illuminance_max]
+
+
+def test_uv_panels_are_drawn_for_the_zones_with_a_uv_transmitter(facility: Facility):
+    """In the Beiqijia facility file: A2 and C1 (Modbus transmitters with profile uv)."""
+    for lang in LANGS:
+        docs = build_all(facility, lang)
+        with_uv = {name for name, d in docs.items()
+                   if any('("uv")' in t["query"]
+                          for p in d["panels"] for t in p.get("targets", []))}
+        assert with_uv == {"zone-A2.json", "zone-C1.json"}, lang
 
 
 def test_titles_are_chinese_by_default_and_english_on_request(facility: Facility):

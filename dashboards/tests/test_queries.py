@@ -10,6 +10,7 @@ import pytest
 
 from cangjing.influx import Series
 from dashboards.build import build_all
+from dashboards.common import measures_uv, zone_has_uv
 from dashboards.grafana import Json
 from dashboards.queries import RAW_HORIZON
 from dashboards.render import PanelQuery, TimeRange, interpolate, panel_range, queries_of
@@ -24,6 +25,9 @@ UNIT_RANGES = {
     "volt": (2.5, 4.5), "suffix: lx·h": (0.0, 2_000_000.0), "suffix: 年": (1.0, 10_000.0),
     "percent": (0.0, 100.0), "none": (0.0, 6.0), "short": (0.0, 10_000_000.0),
     "cps": (0.0, 100_000.0), "s": (0.0, 86_400.0), "ms": (0.0, 60_000.0),
+    # UV relative to light: filtered museum lighting ~0-75, unfiltered daylight up to ~1600;
+    # a register left ×10 or an absolute irradiance (mW/m²) of a lit room falls outside.
+    "suffix: µW/lm": (0.0, 2_000.0),
 }
 SPANS = {"now-6h": timedelta(hours=6), "now-24h": timedelta(hours=24),
          "now-7d": timedelta(days=7)}
@@ -167,6 +171,28 @@ def test_zone_plots_stay_inside_the_zone_limits_and_rollups_match_raw(year, dash
             assert {k for k, v in means.items() if len(v) == 2}, (zone.id, quantity)
             for sensor, (raw_mean, rollup_mean) in means.items():
                 assert abs(raw_mean - rollup_mean) < 2.5, (sensor, raw_mean, rollup_mean)
+
+
+def test_uv_plots_only_uv_sensors_below_the_zone_uv_limit(year, dashboards):
+    """Zones with a UV transmitter (profile uv) get a UV plot, the others none; it shows
+    exactly those sensors, in µW/lm below the zone's uv_max, raw and rollup alike."""
+    with_uv = 0
+    for zone in year.facility.zones:
+        dash = dashboards[f"zone-{zone.id}.json"]
+        pqs = [pq for pq in queries_of(dash) if '("uv' in pq.text]
+        if not zone_has_uv(year.facility, zone.id):
+            assert pqs == [], zone.id
+            continue
+        with_uv += 1
+        assert len(pqs) == 2 and pqs[0].source is pqs[1].source, zone.id
+        uv_max = zone.effective_limits().uv_max
+        want = {s.id for s in year.facility.sensors_in(zone.id) if measures_uv(s)}
+        for pq in pqs:
+            series = run(year, dash, pq, TimeRange.last(YEAR))
+            assert {s.tags["sensor"] for s in series} == want, (zone.id, pq.ref)
+            vals = [v for s in series for _, v in s.values if v is not None]
+            assert vals and 0 < max(vals) <= uv_max, (zone.id, pq.ref)
+    assert with_uv >= 2
 
 
 def test_light_dose_equals_the_sum_of_the_years_readings(year, dashboards):
