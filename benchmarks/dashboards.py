@@ -111,18 +111,12 @@ def raw_vs_rollup(url: str, facility: Facility, repeat: int, days: int = 30) -> 
     sensors = [s.id for s in facility.sensors_in(zone.id)]
     end = int(time.time()) // 60 * 60
     start = end - days * 86400
-    batch: list[str] = []
-    for ts in range(start, end, 30):
-        for i, sensor in enumerate(sensors):
-            batch.append(encode("environment", {"site": facility.site.id, "zone": zone.id,
-                                                "sensor": sensor},
-                                {"temperature": 20.0 + i * 0.1 + (ts % 3600) / 36000},
-                                ts * 1_000_000_000))
-        if len(batch) >= 10_000:
-            client.write("\n".join(batch))
-            batch = []
-    if batch:
-        client.write("\n".join(batch))
+    client.write_lines((encode("environment", {"site": facility.site.id, "zone": zone.id,
+                                               "sensor": sensor},
+                               {"temperature": 20.0 + i * 0.1 + (ts % 3600) / 36000},
+                               ts * 1_000_000_000)
+                        for ts in range(start, end, 30) for i, sensor in enumerate(sensors)),
+                       batch=10_000)
     backfill(client, datetime.fromtimestamp(start, UTC), datetime.fromtimestamp(end, UTC))
     rng = TimeRange.last(timedelta(days=days))
     lo, hi = rng.ms

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -102,6 +103,21 @@ class InfluxClient:
         if retention_policy:
             fields["rp"] = retention_policy
         self._request("POST", "/write", fields, body)
+
+    def write_lines(self, lines: Iterable[str], *, batch: int = 5000,
+                    precision: str = "ns") -> int:
+        """Write any number of lines in requests of `batch` lines; return how many."""
+        chunk: list[str] = []
+        written = 0
+        for line in lines:
+            chunk.append(line)
+            if len(chunk) >= batch:
+                self.write("\n".join(chunk), precision=precision)
+                written, chunk = written + len(chunk), []
+        if chunk:
+            self.write("\n".join(chunk), precision=precision)
+            written += len(chunk)
+        return written
 
     def query(self, q: str, *, epoch: str | None = "ms") -> list[Series]:
         """Run InfluxQL; return the series of every statement, raise on any error."""

@@ -212,20 +212,6 @@ def write_year(client: InfluxClient, facility: Facility, end: datetime, *,
     alerts, out.active_alerts = alert_lines(facility, end_s)
     sources["alert"] = iter(alerts)
     for name, lines in sources.items():
-        out.points[name] = _write_batched(client, lines)
+        out.points[name] = client.write_lines(lines, batch=BATCH)
     backfill(client, out.start - timedelta(hours=1), out.end + timedelta(hours=1))
     return out
-
-
-def _write_batched(client: InfluxClient, lines) -> int:
-    batch: list[str] = []
-    n = 0
-    for line in lines:
-        batch.append(line)
-        if len(batch) >= BATCH:
-            client.write("\n".join(batch))
-            n, batch = n + len(batch), []
-    if batch:
-        client.write("\n".join(batch))
-        n += len(batch)
-    return n

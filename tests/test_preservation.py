@@ -70,9 +70,7 @@ def ten_days() -> list[str]:
 @pytest.fixture(scope="module")
 def days_db(cangjing_stack: LocalStack) -> Iterator[InfluxClient]:
     client = fresh_influx(cangjing_stack.influxd.url)
-    lines = ten_days()
-    for i in range(0, len(lines), 10_000):
-        client.write("\n".join(lines[i:i + 10_000]), precision="ns")
+    client.write_lines(ten_days(), batch=10_000)
     yield client
     client.query(f'DROP DATABASE "{client.database}"')
     client.close()

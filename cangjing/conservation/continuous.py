@@ -135,9 +135,7 @@ def result_line(site: str, r: Result) -> str:
 
 
 def write_results(influx: InfluxClient, site: str, results: list[Result]) -> None:
-    lines = [result_line(site, r) for r in results]
-    for i in range(0, len(lines), _BATCH):
-        influx.write("\n".join(lines[i:i + _BATCH]), precision="ns")
+    influx.write_lines((result_line(site, r) for r in results), batch=_BATCH)
 
 
 def complete_periods(
